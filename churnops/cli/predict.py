@@ -1,0 +1,81 @@
+"""`churnops predict`: score customers with a local model directory."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+from churnops.errors import ChurnopsError
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "predict",
+        help="score one customer or a batch with a trained model",
+        description="Input is one customer object or {\"instances\": [...]}, given with "
+        "--json, --file, or on standard input.",
+    )
+    parser.add_argument("--model", required=True, type=Path, help="model directory written by `churnops train`")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--json", dest="json_text", help="request body as a JSON string")
+    source.add_argument("--file", type=Path, help="file holding the request body ('-' for standard input)")
+    parser.add_argument("--max-batch", type=int, default=1000, help="largest batch accepted (default 1000)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from churnops.scoring import ChurnModel
+    from churnops.validation import RequestInvalid, parse_instances
+
+    model = _load_model(args.model, ChurnModel)
+    payload = _read_payload(args)
+    try:
+        predictions = model.score(parse_instances(payload, args.max_batch))
+    except RequestInvalid as exc:
+        print(f"error: invalid request ({len(exc.errors)} problems):", file=sys.stderr)
+        for error in exc.errors:
+            where = "" if error["index"] is None else f"instances[{error['index']}]."
+            print(f"  {where}{error['field']}: {error['problem']}", file=sys.stderr)
+        return 2
+    output = {"model": {"family": model.family, "sha256": model.sha256}, "predictions": predictions}
+    print(json.dumps(output, indent=2))
+    return 0
+
+
+def _load_model(model_dir: Path, model_class: Any) -> Any:
+    onnx_path = model_dir / "model.onnx"
+    run_path = model_dir / "run.json"
+    if not onnx_path.is_file():
+        raise ChurnopsError(f"no model.onnx in {model_dir}; run `churnops train --out {model_dir}` first")
+    expected = None
+    if run_path.is_file():
+        expected = json.loads(run_path.read_text())["model_sha256"]
+    return model_class.from_bytes(onnx_path.read_bytes(), expected_sha256=expected)
+
+
+def _read_payload(args: argparse.Namespace) -> Any:
+    if args.json_text is not None:
+        text, origin = args.json_text, "--json"
+    elif args.file is not None and str(args.file) != "-":
+        try:
+            text, origin = args.file.read_text(encoding="utf-8"), str(args.file)
+        except OSError as exc:
+            raise ChurnopsError(f"cannot read {args.file}: {exc.strerror}") from exc
+    else:
+        text, origin = sys.stdin.read(), "standard input"
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise ChurnopsError(
+            f"{origin} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from exc
+
+
+def _reject_constant(name: str) -> float:
+    # json accepts NaN and Infinity, which are not JSON; treat them as the invalid
+    # numbers they are, so validation reports the field.
+    return math.nan

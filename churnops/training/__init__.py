@@ -1,0 +1,1 @@
+"""Training: candidate families, metrics, the run itself and its outputs."""
