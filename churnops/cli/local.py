@@ -1,0 +1,73 @@
+"""`churnops local up|down|status`: LocalStack on this host, for deploys and e2e tests."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    """Add the `local` command group."""
+    parser = subparsers.add_parser(
+        "local",
+        help="run LocalStack on this host (no Docker) on 127.0.0.1",
+        description="Start, stop or inspect LocalStack running on this host. The endpoint is "
+        "http://127.0.0.1:4566 unless CHURNOPS_LOCALSTACK_PORT sets another port; state, "
+        "environments and the log live in .localstack/ unless CHURNOPS_LOCALSTACK_HOME is set.",
+    )
+    actions = parser.add_subparsers(dest="local_command", required=True, metavar="ACTION")
+    start = actions.add_parser(
+        "up", help="create the environments if needed, start LocalStack, wait until healthy"
+    )
+    start.add_argument(
+        "--timeout", type=float, default=180.0,
+        help="seconds to wait for LocalStack to become healthy (default: 180)",
+    )
+    start.set_defaults(handler=_up)
+    stop = actions.add_parser("down", help="stop LocalStack and its Lambda function processes")
+    stop.set_defaults(handler=_down)
+    show = actions.add_parser("status", help="print endpoint, pid, health and services as JSON")
+    show.set_defaults(handler=_status)
+
+
+def _up(args: argparse.Namespace) -> int:
+    from churnops import local
+
+    started = local.up(timeout=args.timeout)
+    print(f"LocalStack is healthy at {started['endpoint']} (log: {started['log']})")
+    print(f"export AWS_ENDPOINT_URL={started['endpoint']}")
+    return 0
+
+
+def _down(args: argparse.Namespace) -> int:
+    from churnops import local
+
+    if local.down():
+        print("LocalStack stopped")
+    else:
+        print("LocalStack was not running (no live process in the pid file)")
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    from churnops import local
+
+    report = local.status()
+    print(json.dumps(report, indent=2))
+    return 0 if report["healthy"] else 1
+
+
+def run(argv: list[str]) -> int:
+    """Parse and run one `local` action on its own; used by `python -m churnops.local`."""
+    from churnops.errors import ChurnopsError
+
+    parser = argparse.ArgumentParser(prog="python -m churnops")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["local", *argv])
+    try:
+        return int(args.handler(args) or 0)
+    except ChurnopsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

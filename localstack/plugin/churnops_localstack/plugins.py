@@ -1,0 +1,37 @@
+"""Entry points that LocalStack loads through its plugin manager (see pyproject.toml).
+
+Selected with `LAMBDA_RUNTIME_EXECUTOR=local-process` and `PROVIDER_OVERRIDE_DYNAMODB=moto`.
+Imports stay inside the factories so that listing plugins loads no LocalStack service.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from localstack.services.lambda_.invocation.plugins import RuntimeExecutorPlugin
+from localstack.services.plugins import Service, aws_provider
+
+EXECUTOR_NAME = "local-process"
+DYNAMODB_PROVIDER_NAME = "moto"
+
+
+class LocalProcessExecutorPlugin(RuntimeExecutorPlugin):
+    """Plugin that returns the local-process runtime executor class."""
+
+    name = EXECUTOR_NAME
+
+    def load(self, *args: Any, **kwargs: Any) -> type:
+        from churnops_localstack.executor import LocalProcessRuntimeExecutor
+
+        return LocalProcessRuntimeExecutor
+
+
+@aws_provider(api="dynamodb", name=DYNAMODB_PROVIDER_NAME)
+def dynamodb_moto() -> Service:
+    """Create the DynamoDB service backed by moto."""
+    from localstack.services.moto import MotoFallbackDispatcher
+
+    from churnops_localstack.dynamodb import MotoDynamoDBProvider
+
+    provider = MotoDynamoDBProvider()
+    return Service.for_provider(provider, dispatch_table_factory=MotoFallbackDispatcher)
