@@ -12,7 +12,6 @@ profiled like a numeric feature so prediction drift can be tested too.
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -59,12 +58,15 @@ def build_profile(
 def numeric_summary(values: np.ndarray) -> dict[str, Any]:
     """Summarise one numeric column: counts, moments, quantile sketch and decile bins.
 
-    `values` may contain NaN, which is counted as missing. The sketch holds the
+    `values` may contain NaN, which is counted as missing. The sketch contains the
     `inverted_cdf` quantiles at probabilities 0, 1/1000, ..., 1, so every entry
     is an observed value and repeated values (0/1 flags, integer months) survive.
     """
     present = values[~np.isnan(values)]
-    summary: dict[str, Any] = {"count": int(present.size), "missing": int(values.size - present.size)}
+    summary: dict[str, Any] = {
+        "count": int(present.size),
+        "missing": int(values.size - present.size),
+    }
     if present.size == 0:
         return {**summary, "min": None, "max": None, "mean": None, "std": None,
                 "quantiles": [], "bin_edges": [], "bin_counts": []}
@@ -84,7 +86,7 @@ def numeric_summary(values: np.ndarray) -> dict[str, Any]:
 
 
 def bin_edges(values: np.ndarray) -> np.ndarray:
-    """Return the distinct inner decile edges; bin i holds edges[i-1] < x <= edges[i]."""
+    """Return the distinct inner decile edges; bin i contains edges[i-1] < x <= edges[i]."""
     inner = np.quantile(values, np.linspace(0.0, 1.0, BIN_COUNT + 1)[1:-1], method="inverted_cdf")
     edges = np.unique(inner)
     # The top edge equal to the maximum would leave an always-empty last bin.
@@ -156,7 +158,8 @@ def _score_summary(scores: np.ndarray) -> dict[str, Any]:
     values = np.asarray(scores, dtype="float64").ravel()
     if values.size == 0:
         raise ProfileError("scores are empty; pass None to build a profile without scores")
-    finite = values[~np.isnan(values)]
-    if finite.size and (finite.min() < 0.0 or finite.max() > 1.0 or not math.isfinite(finite.sum())):
+    present = values[~np.isnan(values)]
+    outside = present.size > 0 and (present.min() < 0.0 or present.max() > 1.0)
+    if outside or not np.isfinite(present).all():
         raise ProfileError("scores must be probabilities between 0 and 1")
     return numeric_summary(values)
