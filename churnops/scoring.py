@@ -96,7 +96,10 @@ class ChurnModel:
 
     def score(self, records: list[Any]) -> list[dict[str, Any]]:
         """Validate raw customer objects and score them, in request order."""
-        customers = validate_records(records, self.schema)
+        return self.score_validated(validate_records(records, self.schema))
+
+    def score_validated(self, customers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Score customers that `validate_records` has already checked."""
         columns = {name: [c[name] for c in customers] for name in self.schema.feature_order}
         probabilities = self.predict_proba(columns)
         id_field = self.schema.id_field

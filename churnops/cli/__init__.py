@@ -16,6 +16,12 @@ from churnops.errors import ChurnopsError
 COMMAND_MODULES = (
     "train",
     "predict",
+    "models",
+    "runs",
+    "audit",
+    "drift",
+    "monitor",
+    "local",
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,16 @@ def register(subparsers: Any) -> None:
         description="Input is one customer object or {\"instances\": [...]}, given with "
         "--json, --file, or on standard input.",
     )
-    parser.add_argument("--model", required=True, type=Path, help="model directory written by `churnops train`")
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("--model", type=Path, help="model directory written by `churnops train`")
+    target.add_argument(
+        "--url", help="base URL of a deployed prediction API; POST {URL}/predict is called"
+    )
+    parser.add_argument(
+        "--api-key", default=os.environ.get("CHURNOPS_API_KEY"),
+        help="API Gateway key sent as x-api-key with --url (default: $CHURNOPS_API_KEY)",
+    )
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for --url (default 30)")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--json", dest="json_text", help="request body as a JSON string")
     source.add_argument("--file", type=Path, help="file holding the request body ('-' for standard input)")
@@ -31,8 +41,10 @@ def run(args: argparse.Namespace) -> int:
     from churnops.scoring import ChurnModel
     from churnops.validation import RequestInvalid, parse_instances
 
-    model = _load_model(args.model, ChurnModel)
     payload = _read_payload(args)
+    if args.url:
+        return _call_api(args, payload)
+    model = _load_model(args.model, ChurnModel)
     try:
         predictions = model.score(parse_instances(payload, args.max_batch))
     except RequestInvalid as exc:
@@ -44,6 +56,17 @@ def run(args: argparse.Namespace) -> int:
     output = {"model": {"family": model.family, "sha256": model.sha256}, "predictions": predictions}
     print(json.dumps(output, indent=2))
     return 0
+
+
+def _call_api(args: argparse.Namespace, payload: Any) -> int:
+    from churnops.http import post_json
+
+    status, body = post_json(f"{args.url.rstrip('/')}/predict", payload, args.api_key, args.timeout)
+    print(json.dumps(body, indent=2))
+    if status == 200:
+        return 0
+    print(f"error: the API returned HTTP {status}", file=sys.stderr)
+    return 2
 
 
 def _load_model(model_dir: Path, model_class: Any) -> Any:

@@ -100,3 +100,59 @@ def test_tampered_model_rejected(trained_model_dir, valid_customer, tmp_path):
     result = run_predict(copy, "--json", json.dumps(valid_customer))
     assert result.returncode == 2
     assert "SHA-256" in result.stderr
+
+
+@pytest.fixture
+def fake_api():
+    """A loopback HTTP server standing in for the deployed API; records requests."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    seen: list[dict] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (http.server's naming)
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            seen.append({"path": self.path, "key": self.headers.get("x-api-key"), "body": body})
+            status = 400 if "bad" in json.dumps(body) else 200
+            payload = json.dumps({"model_version": 3, "predictions": [], "status": status}).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/prod", seen
+    server.shutdown()
+
+
+def test_url_posts_to_predict_with_key(fake_api, valid_customer):
+    url, seen = fake_api
+    command = [sys.executable, "-m", "churnops", "predict", "--url", url, "--api-key", "k-123",
+               "--json", json.dumps(valid_customer)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["model_version"] == 3
+    assert seen == [{"path": "/prod/predict", "key": "k-123", "body": valid_customer}]
+
+
+def test_url_error_status_exits_nonzero(fake_api):
+    url, _ = fake_api
+    command = [sys.executable, "-m", "churnops", "predict", "--url", url, "--json", '{"x": "bad"}']
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "HTTP 400" in result.stderr
+
+
+def test_url_unreachable_explained():
+    command = [sys.executable, "-m", "churnops", "predict", "--url", "http://127.0.0.1:9",
+               "--json", "{}", "--timeout", "2"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "cannot reach http://127.0.0.1:9/predict" in result.stderr
+    assert "Traceback" not in result.stderr

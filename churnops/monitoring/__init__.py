@@ -1,0 +1,1 @@
+"""Scheduled monitoring: drift and performance of the Production model's window."""

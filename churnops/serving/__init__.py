@@ -1,0 +1,1 @@
+"""Serving: the Production model kept fresh in memory, and the prediction log."""
