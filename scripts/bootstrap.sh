@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/python.sh
 
-extras="${*:-train,dev}"
+extras="${*:-train,dev,infra}"
 stamp=".venv/.installed-${extras//,/-}"
 if [ -f "$stamp" ] && [ "$stamp" -nt pyproject.toml ]; then
     exit 0

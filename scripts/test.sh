@@ -3,5 +3,5 @@
 # started by the e2e fixtures). Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/bootstrap.sh train,dev
+scripts/bootstrap.sh train,dev,infra
 exec .venv/bin/python -m pytest "$@"

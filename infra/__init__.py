@@ -1,0 +1,1 @@
+"""CDK app and constructs that deploy churnops as one stack."""

@@ -1,0 +1,146 @@
+"""The Lambda functions: predict, monitor and the five retrain workflow tasks.
+
+Each function gets a role of its own that starts with no permissions except
+writing to its own log group; the stack then adds narrow grants per function.
+Log groups are created here with a retention, instead of through the function's
+`log_retention` property, which deploys a Node.js custom resource.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra.catalog import FUNCTIONS, FunctionSpec
+from infra.layers import RUNTIME, Layers, require_dir
+from infra.nag import acknowledge
+from infra.settings import FUNCTION_SIZES_DEFAULT, FunctionSize
+
+RETENTION_BY_DAYS: dict[int, logs.RetentionDays] = {
+    1: logs.RetentionDays.ONE_DAY,
+    3: logs.RetentionDays.THREE_DAYS,
+    5: logs.RetentionDays.FIVE_DAYS,
+    7: logs.RetentionDays.ONE_WEEK,
+    14: logs.RetentionDays.TWO_WEEKS,
+    30: logs.RetentionDays.ONE_MONTH,
+    60: logs.RetentionDays.TWO_MONTHS,
+    90: logs.RetentionDays.THREE_MONTHS,
+    180: logs.RetentionDays.SIX_MONTHS,
+    365: logs.RetentionDays.ONE_YEAR,
+}
+
+
+def retention(days: int) -> logs.RetentionDays:
+    """Return the CloudWatch Logs retention for a number of days."""
+    if days not in RETENTION_BY_DAYS:
+        allowed = ", ".join(str(value) for value in RETENTION_BY_DAYS)
+        raise ValueError(f"log_retention_days must be one of {allowed}, got {days}")
+    return RETENTION_BY_DAYS[days]
+
+
+def physical_name(prefix: str, name: str) -> str:
+    """Return the deployed function name, e.g. churnops-request-approval."""
+    return f"{prefix}-{name.replace('_', '-')}"
+
+
+class Functions(Construct):
+    """All Lambda functions, keyed by the names in `infra.catalog.FUNCTIONS`."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        build_dir: Path,
+        layers: Layers,
+        environment: dict[str, str],
+        sizes: dict[str, FunctionSize] | None = None,
+        extra_environment: dict[str, dict[str, str]] | None = None,
+        log_retention_days: int = 30,
+        name_prefix: str = "churnops",
+    ) -> None:
+        super().__init__(scope, id_)
+        self._build_dir = build_dir
+        self._layers = layers
+        self._retention = retention(log_retention_days)
+        sizes = {**FUNCTION_SIZES_DEFAULT, **(sizes or {})}
+        extra_environment = extra_environment or {}
+        self.by_name: dict[str, lambda_.Function] = {}
+        for name, spec in FUNCTIONS.items():
+            function_name = physical_name(name_prefix, name)
+            self.by_name[name] = self._function(
+                name,
+                spec,
+                function_name,
+                sizes[name],
+                {
+                    **environment,
+                    "POWERTOOLS_SERVICE_NAME": function_name,
+                    "POWERTOOLS_LOG_LEVEL": "INFO",
+                    **extra_environment.get(name, {}),
+                },
+            )
+
+    def _function(
+        self,
+        name: str,
+        spec: FunctionSpec,
+        function_name: str,
+        size: FunctionSize,
+        environment: dict[str, str],
+    ) -> lambda_.Function:
+        code_dir = require_dir(self._build_dir / "functions" / spec.asset, f"code {spec.asset!r}")
+        log_group = logs.LogGroup(
+            self,
+            f"{name}-logs",
+            log_group_name=f"/aws/lambda/{function_name}",
+            retention=self._retention,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        function = lambda_.Function(
+            self,
+            name,
+            function_name=function_name,
+            description=spec.description,
+            runtime=RUNTIME,
+            architecture=lambda_.Architecture.X86_64,
+            code=lambda_.Code.from_asset(str(code_dir)),
+            handler=spec.handler,
+            layers=self._layers.select(spec.layers),
+            memory_size=size.memory_mb,
+            timeout=Duration.seconds(size.timeout_s),
+            role=self._role(name, log_group),
+            log_group=log_group,
+            environment=environment,
+        )
+        acknowledge(
+            function,
+            "L1",
+            "Python 3.12 on purpose: the layers hold cp312 wheels, and the tests and "
+            "the local Lambda executor run 3.12.",
+        )
+        return function
+
+    def _role(self, name: str, log_group: logs.LogGroup) -> iam.Role:
+        role = iam.Role(
+            self,
+            f"{name}-role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"churnops {name} function",
+        )
+        # In place of AWSLambdaBasicExecutionRole, which allows every log group.
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[log_group.log_group_arn],
+            )
+        )
+        return role
+
+    def __getitem__(self, name: str) -> lambda_.Function:
+        return self.by_name[name]
