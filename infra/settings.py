@@ -7,6 +7,8 @@ repository root sets the same keys, and `cdk deploy -c key=value` overrides one.
 
 from __future__ import annotations
 
+import json
+
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -101,11 +103,24 @@ class StackSettings:
             changes["asl_path"] = REPO_ROOT / str(context["asl_path"])
         if context.get("retain_data") is not None:
             changes["retain_data"] = _parse_bool("retain_data", context["retain_data"])
-        changes["function_sizes"] = _parse_sizes(context.get("function_sizes") or {})
+        changes["function_sizes"] = _parse_sizes(_mapping(context, "function_sizes"))
         changes["function_environment"] = _parse_environment(
-            context.get("function_environment") or {}
+            _mapping(context, "function_environment")
         )
         return replace(settings, **changes)
+
+
+def _mapping(context: dict[str, Any], key: str) -> dict[str, Any]:
+    # `-c key={...}` arrives as a JSON string, cdk.json values as objects.
+    value = context.get(key) or {}
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"context {key!r} is not valid JSON: {exc}") from exc
+    if not isinstance(value, dict):
+        raise ValueError(f"context {key!r} must be a JSON object, got {type(value).__name__}")
+    return value
 
 
 def _parse_bool(key: str, value: Any) -> bool:

@@ -119,6 +119,13 @@ class ChurnopsStack(Stack):
         tables.grant_audit_write(monitor)
         workflow.state_machine.grant_start_execution(monitor)
         monitor.add_environment(STATE_MACHINE_ENV, workflow.state_machine.state_machine_arn)
+        # The monitor publishes one "Monitor Run Completed" event per run for notifications.
+        default_bus = Stack.of(self).format_arn(
+            service="events", resource="event-bus", resource_name="default"
+        )
+        monitor.add_to_role_policy(
+            iam.PolicyStatement(actions=["events:PutEvents"], resources=[default_bus])
+        )
         _acknowledge_scoped_wildcards(monitor, [objects, predictions_index])
 
         for name in ("train", "validate", "request_approval", "promote"):

@@ -30,6 +30,11 @@ def register(subparsers: Any) -> None:
     stop.set_defaults(handler=_down)
     show = actions.add_parser("status", help="print endpoint, pid, health and services as JSON")
     show.set_defaults(handler=_status)
+    ship = actions.add_parser(
+        "deploy",
+        help="start LocalStack if needed, build the assets and deploy the stack with cdklocal",
+    )
+    ship.set_defaults(handler=_deploy)
 
 
 def _up(args: argparse.Namespace) -> int:
@@ -48,6 +53,15 @@ def _down(args: argparse.Namespace) -> int:
         print("LocalStack stopped")
     else:
         print("LocalStack was not running (no live process in the pid file)")
+    return 0
+
+
+def _deploy(args: argparse.Namespace) -> int:
+    from churnops import deploy, local
+
+    started = local.up()
+    outputs = deploy.deploy(started["endpoint"], log=lambda line: print(line, file=sys.stderr))
+    print(json.dumps({**outputs.values, "ApiBaseUrl": outputs.api_url}, indent=2))
     return 0
 
 
