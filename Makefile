@@ -1,7 +1,10 @@
-.PHONY: demo test
+.PHONY: demo test train-local
 
-demo:  ## train on the real data and score a customer
+demo:  ## the main job: deploy to LocalStack and run the whole lifecycle
 	scripts/demo.sh
 
-test:  ## run every test suite
+test:  ## every test suite: unit, integration (moto), infra, end to end (LocalStack)
 	scripts/test.sh
+
+train-local:  ## train on the real data and score a customer, without any AWS
+	scripts/train_local.sh

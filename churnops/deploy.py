@@ -74,8 +74,11 @@ def deploy_environment(endpoint: str) -> dict[str, str]:
     return environment
 
 
-def deploy(endpoint: str = LOCAL_ENDPOINT, log=print) -> StackOutputs:
-    """Build assets, bootstrap and deploy; return the stack outputs."""
+def deploy(endpoint: str = LOCAL_ENDPOINT, log=print, context: dict[str, Any] | None = None) -> StackOutputs:
+    """Build assets, bootstrap and deploy; return the stack outputs.
+
+    `context` adds CDK context values to LOCAL_CONTEXT, e.g. another `model_name`.
+    """
     environment = deploy_environment(endpoint)
     _ensure_node_packages(log)
     timings = {}
@@ -83,14 +86,18 @@ def deploy(endpoint: str = LOCAL_ENDPOINT, log=print) -> StackOutputs:
     _run([sys.executable, "-m", "infra.build_assets"], environment, "build assets", log)
     timings["build"] = time.perf_counter() - started
     region = environment["AWS_DEFAULT_REGION"]
-    context = [arg for key, value in LOCAL_CONTEXT.items() for arg in ("-c", f"{key}={json.dumps(value)}")]
+    values = {**LOCAL_CONTEXT, **(context or {})}
+    context_args = [
+        arg for key, value in values.items()
+        for arg in ("-c", f"{key}={value if isinstance(value, str) else json.dumps(value)}")
+    ]
     started = time.perf_counter()
-    _run([_cdklocal(), "bootstrap", f"aws://{LOCAL_ACCOUNT}/{region}", *context], environment,
+    _run([_cdklocal(), "bootstrap", f"aws://{LOCAL_ACCOUNT}/{region}", *context_args], environment,
          "cdklocal bootstrap", log)
     timings["bootstrap"] = time.perf_counter() - started
     started = time.perf_counter()
     _run([_cdklocal(), "deploy", STACK_NAME, "--require-approval", "never",
-          "--outputs-file", str(OUTPUTS_FILE), *context], environment, "cdklocal deploy", log)
+          "--outputs-file", str(OUTPUTS_FILE), *context_args], environment, "cdklocal deploy", log)
     timings["deploy"] = time.perf_counter() - started
     log("deploy timings (s): " + ", ".join(f"{k} {v:.1f}" for k, v in timings.items()))
     return read_outputs(endpoint)

@@ -96,6 +96,7 @@ class ChurnopsStack(Stack):
         )
         self._grant(functions, storage.bucket, tables, workflow, alarms)
         self._outputs(storage, tables, functions, workflow, api, schedule, alarms)
+        CfnOutput(self, "ModelName", value=settings.model_name)
 
     def _grant(
         self,
@@ -138,6 +139,9 @@ class ChurnopsStack(Stack):
             tables.grant_registry_write(functions[name])
             tables.grant_audit_write(functions[name])
             _acknowledge_scoped_wildcards(functions[name], [objects])
+        # Training reads labelled feedback from the predictions table's by_day index.
+        tables.grant_predictions_read(functions["train"])
+        _acknowledge_scoped_wildcards(functions["train"], [predictions_index])
         tables.grant_registry_read(functions["notify"])
         tables.grant_audit_write(functions["notify"])
         for name in ("request_approval", "notify"):

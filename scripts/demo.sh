@@ -1,25 +1,8 @@
 #!/usr/bin/env bash
-# The main job, on a laptop: train on the real Telco data, then score a real customer.
+# The main job: deploy churnops to LocalStack on this host and run the whole model
+# lifecycle through it (train, promote, score, feedback, drift, retrain, approve,
+# roll back). Sets up .venv, LocalStack's environment and the CDK CLI on first use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/bootstrap.sh train,dev
-export PATH="$PWD/.venv/bin:$PATH"
-
-model_dir="${CHURNOPS_MODEL_DIR:-artifacts/model}"
-churnops train --data data/telco_customer_churn.csv --out "$model_dir"
-
-customer=$(python - <<'PY'
-import csv, json
-with open("data/telco_customer_churn.csv", newline="") as handle:
-    row = next(csv.DictReader(handle))
-from churnops.schema import load_schema
-schema = load_schema()
-fields = schema.column_to_field()
-record = {fields[k]: v for k, v in row.items() if fields.get(k) != schema.target_field}
-for feature in schema.numeric:
-    record[feature.field] = float(record[feature.field] or 0)
-print(json.dumps(record))
-PY
-)
-echo "scoring the first customer of the data set:" >&2
-churnops predict --model "$model_dir" --json "$customer"
+scripts/bootstrap.sh train,dev,infra
+exec .venv/bin/python scripts/main_job.py "$@"

@@ -21,6 +21,8 @@ COMMAND_MODULES = (
     "audit",
     "drift",
     "monitor",
+    "approvals",
+    "retrain",
     "local",
 )
 

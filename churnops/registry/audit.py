@@ -37,6 +37,8 @@ class AuditEvent(StrEnum):
     DRIFT_ALARM = "drift_alarm"
     RETRAIN_START = "retrain_start"
     MONITOR_RUN = "monitor_run"
+    VALIDATE = "validate"
+    RETRAIN_END = "retrain_end"
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from typing import Any, Callable
 import boto3
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from churnops.errors import ChurnopsError
 from churnops.registry.errors import NoProductionVersion
 from churnops.registry.store import RegistryStore
 from churnops.serving.model_holder import ModelHolder
@@ -70,6 +71,13 @@ class PredictionService:
             settings.resources.model_name, settings.prediction_ttl_days,
         )
         return cls(settings, holder, log)
+
+    def warm_up(self) -> None:
+        """Load the Production model during the cold start, before the first request."""
+        try:
+            self.holder.current()
+        except ChurnopsError as error:
+            logger.warning("no model loaded at cold start: %s", error)
 
     def predict(self, request: Request, metrics: Any) -> tuple[int, dict[str, Any]]:
         started = time.perf_counter()

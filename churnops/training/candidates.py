@@ -20,6 +20,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from skl2onnx.sklapi import CastTransformer
 
 from churnops.schema import Schema
+from churnops.training import FAMILY_NAMES
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,8 @@ FAMILIES: dict[str, Family] = {
     ),
 }
 
-DEFAULT_FAMILIES = tuple(FAMILIES)
+DEFAULT_FAMILIES = FAMILY_NAMES
+assert tuple(FAMILIES) == FAMILY_NAMES, "churnops.training.FAMILY_NAMES is out of date"
 
 
 def build_pipeline(family_name: str, schema: Schema, seed: int) -> Pipeline:

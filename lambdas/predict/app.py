@@ -17,6 +17,7 @@ metrics = Metrics(namespace="churnops")
 app = APIGatewayRestResolver()
 service = api.PredictionService.from_env(on_load_failure=lambda error: metrics.add_metric(
     name="ModelLoadFailures", unit=MetricUnit.Count, value=1))
+service.warm_up()
 
 
 @app.post("/predict")

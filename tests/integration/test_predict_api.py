@@ -61,6 +61,7 @@ def api(store, make_model_dir, monkeypatch, tmp_path):
     spec.loader.exec_module(module)
     clock = FakeClock()
     module.service.holder._clock = clock
+    module.service.holder._checked_at = clock.now  # the cold start loaded version 1 just now
     module.clock = clock
     module.store = store
     return module
