@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
@@ -87,10 +89,11 @@ def code_zip() -> bytes:
 def publish_layers(aws: Callable[[str], Any], bucket: str, unique: Callable[[str], str]) -> list[str]:
     """Publish the built layers through S3; stored, not compressed, because zipping 300 MB is slow."""
     arns = []
+    if not all((REPO_ROOT / "build" / "layers" / name / "python").is_dir() for name in LAYERS):
+        # A fresh clone has no build/ yet: build the layers as a deploy would.
+        subprocess.run([sys.executable, "-m", "infra.build_assets"], cwd=REPO_ROOT, check=True)
     for name in LAYERS:
         folder = REPO_ROOT / "build" / "layers" / name
-        if not (folder / "python").is_dir():
-            pytest.fail(f"layer {folder} not built: run `.venv/bin/python -m infra.build_assets`")
         with tempfile.NamedTemporaryFile(suffix=".zip") as handle:
             with zipfile.ZipFile(handle, "w", zipfile.ZIP_STORED) as archive:
                 for path in folder.rglob("*"):
