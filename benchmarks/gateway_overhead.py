@@ -1,9 +1,10 @@
 """POST /predict through LocalStack's API Gateway against the handler called directly.
 
-Deploys the stack (timing it) unless `--reuse` finds a deployed one, makes sure a
-Production model exists, then sends the same real customers through API Gateway
-(HTTP to 127.0.0.1:4566, the Lambda in a local process) and, in this process, to
-the handler with moto behind it. Prints p50, p99 and the overhead ratio.
+The script deploys the stack and times it, unless `--reuse` finds a deployed one.
+It makes sure a Production model exists. Then it sends the same real customers
+through API Gateway (HTTP to 127.0.0.1:4566, the Lambda in a local process) and,
+in this process, to the handler with moto behind it. It prints p50, p99 and the
+overhead ratio.
 
     .venv/bin/python benchmarks/gateway_overhead.py [--reuse] [--repeat 200]
 """

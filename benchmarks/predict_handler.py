@@ -1,6 +1,6 @@
 """Predict handler against the case study's serving path, on the same real rows.
 
-churnops: the Lambda handler answers an API Gateway event for `POST /predict`
+churnops: the Lambda handler handles an API Gateway event for `POST /predict`
 (validation, ONNX scoring, prediction log written to DynamoDB in moto). Case
 study: a Flask app's test client posts the same customer to a route that builds
 a one-row DataFrame, calls a scikit-learn pipeline and appends to a list. Cold

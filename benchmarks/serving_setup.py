@@ -118,7 +118,7 @@ def event_sender(handler: Callable) -> Callable[[dict[str, Any]], Any]:
 
 
 def flask_client(pipeline: Any) -> Callable[[dict[str, Any]], Any]:
-    """The case study's serving path: Flask, a one-row DataFrame, an in-memory log."""
+    """Build the case study's serving path: Flask, a one-row DataFrame, an in-memory log."""
     import pandas as pd
     from flask import Flask, jsonify, request
 

@@ -37,7 +37,7 @@ class DeployFailed(ChurnopsError):
 
 @dataclass(frozen=True)
 class StackOutputs:
-    """What clients of the deployed stack need: names, ARNs and the API's address."""
+    """Outputs of the deployed stack: resource names, ARNs and the API's address."""
 
     values: dict[str, str]
     endpoint: str

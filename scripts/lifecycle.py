@@ -60,7 +60,7 @@ class Api:
         log(f"the API serves version {version}")
 
     def score(self, customers: list[dict[str, Any]], batch: int = 250) -> list[int]:
-        """Score customers in batches; return the model versions that answered."""
+        """Score customers in batches; return the model version of each response."""
         versions = []
         for start in range(0, len(customers), batch):
             body = self.call("POST", "/predict", {"instances": customers[start:start + batch]})
@@ -118,7 +118,7 @@ def post_outcomes(api: Api, customers: list[dict], outcomes: dict[str, bool]) ->
 
 
 def scheduled_event(rule_arn: str, region: str) -> dict[str, Any]:
-    """The event an EventBridge schedule rule delivers to its target."""
+    """Build the event that an EventBridge schedule rule delivers to its target."""
     return {
         "version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event",
         "source": "aws.events", "account": "000000000000",
@@ -148,7 +148,7 @@ def run_monitor_like_rule(session: boto3.Session, outputs: StackOutputs, log: Lo
 
 def wait_for_approval(operator: Operator, session: boto3.Session, execution_arn: str,
                       timeout: float = 1200) -> dict[str, Any]:
-    """Wait until the workflow asks for approval; fail at once if the execution ends first."""
+    """Wait for the workflow's approval request; fail at once if the execution ends first."""
     stepfunctions = session.client("stepfunctions")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

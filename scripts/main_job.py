@@ -1,10 +1,10 @@
 """The main job: the whole churn-model lifecycle through the deployed stack.
 
-Start LocalStack, deploy, train version 1 on the real data and promote it, score
-real customers through API Gateway, post their outcomes, send a drifted batch,
-run the monitor the way its daily rule does, approve the retrained version as an
-operator, see the API serve version 2, roll back to version 1, print the audit
-trail. The last line of standard output is one JSON object summarising the run;
+It starts LocalStack, deploys, trains version 1 on the real data and promotes it.
+It scores real customers through API Gateway, posts their outcomes and sends a
+drifted batch. It runs the monitor the way its daily rule does, approves the
+retrained version as an operator and checks that the API serves version 2. Then it
+rolls back to version 1 and prints the audit trail. The last line of standard output is one JSON object summarising the run;
 progress goes to standard error.
 
     .venv/bin/python scripts/main_job.py [--workdir DIR]

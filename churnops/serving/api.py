@@ -85,14 +85,8 @@ class PredictionService:
             instances = parse_instances(self._payload(request), self.settings.max_batch)
             served = self.holder.current()
             customers = validate_records(instances, served.model.schema)
-        except _ClientError as error:
-            return error.status, error.body
-        except BatchTooLarge as error:
-            return 413, {"message": str(error)}
-        except RequestInvalid as error:
-            return 400, {"message": "invalid request", "errors": error.errors}
-        except NoProductionVersion as error:
-            return 503, {"message": str(error)}
+        except _REQUEST_ERRORS as error:
+            return _error_response(error)
         predictions = served.model.score_validated(customers)
         version = served.record.version
         id_field = served.model.schema.id_field
@@ -105,14 +99,8 @@ class PredictionService:
         try:
             instances = parse_instances(self._payload(request), self.settings.max_batch)
             outcomes = _OUTCOMES.validate_python(instances)
-        except _ClientError as error:
-            return error.status, error.body
-        except BatchTooLarge as error:
-            return 413, {"message": str(error)}
-        except RequestInvalid as error:
-            return 400, {"message": "invalid request", "errors": error.errors}
-        except ValidationError as error:
-            return 400, {"message": "invalid request", "errors": _outcome_errors(error)}
+        except _REQUEST_ERRORS as error:
+            return _error_response(error)
         joined, unmatched = [], []
         for outcome in outcomes:
             try:
@@ -128,7 +116,7 @@ class PredictionService:
         try:
             record = self.holder.current().record
         except NoProductionVersion as error:
-            return 503, {"message": str(error)}
+            return _error_response(error)
         return 200, {
             "model_name": record.model_name,
             "model_version": record.version,
@@ -167,6 +155,22 @@ class _ClientError(Exception):
         super().__init__(message)
         self.status = status
         self.body = {"message": message}
+
+
+_REQUEST_ERRORS = (_ClientError, BatchTooLarge, RequestInvalid, ValidationError, NoProductionVersion)
+
+
+def _error_response(error: Exception) -> tuple[int, dict[str, Any]]:
+    """Map a client mistake, or the missing model, to its status and body."""
+    if isinstance(error, _ClientError):
+        return error.status, error.body
+    if isinstance(error, BatchTooLarge):
+        return 413, {"message": str(error)}
+    if isinstance(error, RequestInvalid):
+        return 400, {"message": "invalid request", "errors": error.errors}
+    if isinstance(error, ValidationError):
+        return 400, {"message": "invalid request", "errors": _outcome_errors(error)}
+    return 503, {"message": str(error)}
 
 
 def _record_metrics(metrics: Any, predictions: list[dict[str, Any]], version: int, seconds: float) -> None:

@@ -2,9 +2,10 @@
 
 `ModelHolder.current()` checks the registry's Production pointer at most once
 per refresh interval. A new version is downloaded (or read from the /tmp cache),
-checked against its recorded SHA-256 and loaded before it replaces the old one;
-if any step fails, the old model keeps serving and the failure is logged and
-counted. Requests never see a half-loaded model: the swap is one assignment.
+checked against its recorded SHA-256 and loaded before it replaces the old one.
+If any step fails, the old model keeps serving and the failure is logged and
+counted. Requests never see a half-loaded model, because the swap is one
+assignment under the holder's lock.
 """
 
 from __future__ import annotations

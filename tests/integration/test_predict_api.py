@@ -34,7 +34,9 @@ class LambdaContext:
 
 def rest_event(method: str, path: str, body: Any = None, content_type: str = "application/json",
                raw: str | None = None, base64_body: bool = False) -> dict[str, Any]:
-    text = raw if raw is not None else (None if body is None else json.dumps(body))
+    text = raw
+    if text is None and body is not None:
+        text = json.dumps(body)
     if base64_body and text is not None:
         text = base64.b64encode(text.encode()).decode()
     return {
