@@ -2,12 +2,13 @@
 
 Layers are installed by pip from manylinux wheels for CPython 3.12 on x86_64, the
 platform of the Lambda python3.12 runtime, so the build runs on any host. Code
-assets are each handler folder plus the churnops package. The script ends by
-writing build/sizes.json and printing each function's unzipped size with its
-layers against Lambda's 250 MB limit.
+assets are each handler folder plus the churnops package. The build context of the
+training image (`-c training_image=true`) is staged next to them, in build/images.
+The script ends by writing build/sizes.json and printing each function's unzipped
+size with its layers against Lambda's 250 MB limit.
 
-    python -m infra.build_assets              # layers and code
-    python -m infra.build_assets --code-only  # code assets only (seconds)
+    python -m infra.build_assets              # layers, code and image context
+    python -m infra.build_assets --code-only  # code and image context only (seconds)
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ import tomllib
 from importlib import metadata
 from pathlib import Path
 
-from infra.catalog import BASE_LAYER, CODE_ASSETS, FUNCTIONS, LAYER_PACKAGES
+from infra.catalog import BASE_LAYER, CODE_ASSETS, FUNCTIONS, IMAGE_FUNCTIONS, LAYER_PACKAGES
+from infra.image_context import ImageContextError, assemble_image_context
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # Lambda's limit on a function's code plus all its layers, unzipped.
@@ -82,18 +84,22 @@ def build_layer(name: str, build_dir: Path, pins: dict[str, str]) -> Path:
     return target
 
 
-def _write_constraints(build_dir: Path) -> Path:
+def installed_versions() -> list[str]:
+    """Return `name==version` of every distribution in this environment but churnops."""
     # Transitive dependencies get the versions of the environment running this build,
     # the one the tests ran in. Left free, pip picked python-dateutil 4.0.0, which
     # would shadow the runtime's botocore dependency (it requires <3).
-    lines = sorted(
+    return sorted(
         f"{dist.metadata['Name']}=={dist.version}"
         for dist in metadata.distributions()
         if dist.metadata["Name"] and _normalize(dist.metadata["Name"]) != "churnops"
     )
+
+
+def _write_constraints(build_dir: Path) -> Path:
     path = build_dir / "layers" / "constraints.txt"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n")
+    path.write_text("\n".join(installed_versions()) + "\n")
     return path
 
 
@@ -208,7 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--build-dir", type=Path, default=REPO_ROOT / "build",
                         help="output folder (default: build/ at the repository root)")
     parser.add_argument("--code-only", action="store_true",
-                        help="assemble code assets only and keep existing layers")
+                        help="assemble code assets and the image context only, "
+                        "and keep existing layers")
     args = parser.parse_args(argv)
     build_dir: Path = args.build_dir.resolve()
     os.environ.setdefault("PIP_NO_INPUT", "1")
@@ -217,7 +224,9 @@ def main(argv: list[str] | None = None) -> int:
             build_layers(build_dir)
         for asset in CODE_ASSETS:
             assemble_code(asset, build_dir)
-    except (BuildError, subprocess.CalledProcessError) as exc:
+        context = assemble_image_context(build_dir, REPO_ROOT, installed_versions())
+        print(f"image context: {context}")
+    except (BuildError, ImageContextError, subprocess.CalledProcessError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     sizes = measure(build_dir)
@@ -226,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"layer {name:<16} {_megabytes(size)}")
     for name, info in sizes["functions"].items():  # type: ignore[union-attr]
         verdict = {True: "fits", False: "OVER 250 MiB", None: ""}[info["fits"]]
+        if info["fits"] is False and name in IMAGE_FUNCTIONS:
+            verdict += " as zip; deploy to AWS with -c training_image=true"
         print(f"function {name:<16} {_megabytes(info['unzipped_bytes'])}  {verdict}")
     return 0
 

@@ -4,19 +4,27 @@ Each function gets a role of its own that starts with no permissions except
 writing to its own log group; the stack then adds narrow grants per function.
 Log groups are created here with a retention, instead of through the function's
 `log_retention` property, which deploys a Node.js custom resource.
+
+With `training_image`, the IMAGE_FUNCTIONS (train, validate) are container-image
+functions built from build/images/training, and the others stay zip archives with
+layers. Names, roles, environment, sizes and log groups are the same either way, so
+the grants, alarms and state machine substitutions do not change.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from infra.catalog import FUNCTIONS, FunctionSpec
+from infra.catalog import FUNCTIONS, IMAGE_FUNCTIONS, FunctionSpec
+from infra.image_context import image_dir
 from infra.layers import RUNTIME, Layers, require_dir
 from infra.nag import acknowledge
 from infra.settings import FUNCTION_SIZES_DEFAULT, FunctionSize
@@ -63,10 +71,12 @@ class Functions(Construct):
         extra_environment: dict[str, dict[str, str]] | None = None,
         log_retention_days: int = 30,
         name_prefix: str = "churnops",
+        training_image: bool = False,
     ) -> None:
         super().__init__(scope, id_)
         self._build_dir = build_dir
         self._layers = layers
+        self._image_functions = IMAGE_FUNCTIONS if training_image else ()
         self._retention = retention(log_retention_days)
         sizes = {**FUNCTION_SIZES_DEFAULT, **(sizes or {})}
         extra_environment = extra_environment or {}
@@ -94,30 +104,30 @@ class Functions(Construct):
         size: FunctionSize,
         environment: dict[str, str],
     ) -> lambda_.Function:
+        log_group = self._log_group(name, function_name)
+        common: dict[str, Any] = {
+            "function_name": function_name,
+            "description": spec.description,
+            "architecture": lambda_.Architecture.X86_64,
+            "memory_size": size.memory_mb,
+            "timeout": Duration.seconds(size.timeout_s),
+            "role": self._role(name, log_group),
+            "log_group": log_group,
+            "environment": environment,
+        }
+        if name in self._image_functions:
+            return lambda_.DockerImageFunction(self, name, code=self._image(spec), **common)
         code_dir = require_dir(self._build_dir / "functions" / spec.asset, f"code {spec.asset!r}")
-        log_group = logs.LogGroup(
-            self,
-            f"{name}-logs",
-            log_group_name=f"/aws/lambda/{function_name}",
-            retention=self._retention,
-            removal_policy=RemovalPolicy.DESTROY,
-        )
         function = lambda_.Function(
             self,
             name,
-            function_name=function_name,
-            description=spec.description,
             runtime=RUNTIME,
-            architecture=lambda_.Architecture.X86_64,
             code=lambda_.Code.from_asset(str(code_dir)),
             handler=spec.handler,
             layers=self._layers.select(spec.layers),
-            memory_size=size.memory_mb,
-            timeout=Duration.seconds(size.timeout_s),
-            role=self._role(name, log_group),
-            log_group=log_group,
-            environment=environment,
+            **common,
         )
+        # Image functions have no Runtime property, so L1 only concerns zip functions.
         acknowledge(
             function,
             "L1",
@@ -125,6 +135,25 @@ class Functions(Construct):
             "the local Lambda executor run 3.12.",
         )
         return function
+
+    def _log_group(self, name: str, function_name: str) -> logs.LogGroup:
+        return logs.LogGroup(
+            self,
+            f"{name}-logs",
+            log_group_name=f"/aws/lambda/{function_name}",
+            retention=self._retention,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+
+    def _image(self, spec: FunctionSpec) -> lambda_.DockerImageCode:
+        # Synthesis only copies the context into cdk.out. `cdk deploy` builds the image
+        # with Docker and pushes it to the bootstrap ECR repository.
+        context = require_dir(image_dir(self._build_dir), "image context")
+        return lambda_.DockerImageCode.from_image_asset(
+            str(context),
+            cmd=[spec.handler],
+            platform=ecr_assets.Platform.LINUX_AMD64,
+        )
 
     def _role(self, name: str, log_group: logs.LogGroup) -> iam.Role:
         role = iam.Role(

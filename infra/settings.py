@@ -64,6 +64,10 @@ class StackSettings:
     build_dir: Path = BUILD_DIR_DEFAULT
     asl_path: Path = ASL_PATH_DEFAULT
     retain_data: bool = True
+    # Whether train and validate deploy from a container image. AWS needs it because
+    # their layers exceed 250 MiB, and it needs Docker at deploy time, so it is off
+    # for LocalStack.
+    training_image: bool = False
     log_retention_days: int = 30
     api_stage: str = "v1"
     api_rate_limit: float = 50.0
@@ -101,8 +105,9 @@ class StackSettings:
             changes["build_dir"] = REPO_ROOT / str(context["build_dir"])
         if context.get("asl_path"):
             changes["asl_path"] = REPO_ROOT / str(context["asl_path"])
-        if context.get("retain_data") is not None:
-            changes["retain_data"] = _parse_bool("retain_data", context["retain_data"])
+        for key in ("retain_data", "training_image"):
+            if context.get(key) is not None:
+                changes[key] = _parse_bool(key, context[key])
         changes["function_sizes"] = _parse_sizes(_mapping(context, "function_sizes"))
         changes["function_environment"] = _parse_environment(
             _mapping(context, "function_environment")

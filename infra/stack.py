@@ -67,6 +67,7 @@ class ChurnopsStack(Stack):
             sizes=settings.function_sizes,
             extra_environment=settings.function_environment,
             log_retention_days=settings.log_retention_days,
+            training_image=settings.training_image,
         )
         workflow = Workflow(
             self,

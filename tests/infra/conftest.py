@@ -19,13 +19,19 @@ if str(REPO_ROOT) not in sys.path:
 os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+# CDK runs the program named by CDK_DOCKER (default `docker`) for bundling and image
+# builds. A path that does not exist makes any Docker call during synthesis fail, so
+# the image-function tests fail if synthesis needs Docker. It is set before aws_cdk
+# starts its Node.js process, which copies the environment once.
+os.environ["CDK_DOCKER"] = str(Path(__file__).parent / "no-docker-during-synthesis")
 
 from aws_cdk import App  # noqa: E402
 from aws_cdk.assertions import Template  # noqa: E402
 
 from infra.app import build_app  # noqa: E402
-from infra.build_assets import assemble_code  # noqa: E402
+from infra.build_assets import assemble_code, installed_versions  # noqa: E402
 from infra.catalog import CODE_ASSETS, LAYER_PACKAGES  # noqa: E402
+from infra.image_context import assemble_image_context  # noqa: E402
 from infra.stack import ChurnopsStack  # noqa: E402
 
 # The same five task placeholders as step_functions/retrain.asl.json.
@@ -81,6 +87,7 @@ def write_inputs(root: Path) -> tuple[Path, Path]:
         (layer / "README.txt").write_text("stand-in layer for template tests\n")
     for asset in CODE_ASSETS:
         assemble_code(asset, build_dir)
+    assemble_image_context(build_dir, REPO_ROOT, installed_versions())
     return asl_path, build_dir
 
 

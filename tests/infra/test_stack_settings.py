@@ -54,7 +54,7 @@ def test_publishers_get_topic_arn(synthesised, function):
     [
         ("predict", 1024, 15, 2),
         ("monitor", 1024, 300, 2),
-        ("train", 3008, 900, 3),
+        ("train", 3008, 300, 3),
         ("validate", 2048, 300, 3),
         ("request_approval", 256, 30, 1),
     ],
