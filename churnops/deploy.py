@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from churnops.errors import ChurnopsError
 
@@ -63,6 +64,8 @@ def deploy_environment(endpoint: str) -> dict[str, str]:
     environment.update({
         "AWS_ENDPOINT_URL": endpoint,
         "AWS_ENDPOINT_URL_S3": endpoint,
+        # cdklocal builds some URLs (the bootstrap bucket's) from EDGE_PORT alone.
+        "EDGE_PORT": str(urlparse(endpoint).port or 4566),
         "AWS_EC2_METADATA_DISABLED": "true",
         "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
         "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",

@@ -24,6 +24,7 @@ import pandas as pd
 import pytest
 
 from churnops.config import Settings
+from infra.catalog import FUNCTIONS
 from churnops.data import load_dataset
 from churnops.registry import (
     RegistryStore,
@@ -86,9 +87,14 @@ def code_zip() -> bytes:
     return buffer.getvalue()
 
 
-def publish_layers(aws: Callable[[str], Any], bucket: str, unique: Callable[[str], str]) -> list[str]:
-    """Publish the built layers through S3; stored, not compressed, because zipping 300 MB is slow."""
-    arns = []
+def publish_layers(
+    aws: Callable[[str], Any], bucket: str, unique: Callable[[str], str]
+) -> dict[str, str]:
+    """Publish the built layers through S3 and return their ARNs by layer name.
+
+    The zips are stored, not compressed, because compressing 300 MB is slow.
+    """
+    arns = {}
     if not all((REPO_ROOT / "build" / "layers" / name / "python").is_dir() for name in LAYERS):
         # A fresh clone has no build/ yet: build the layers as a deploy would.
         subprocess.run([sys.executable, "-m", "infra.build_assets"], cwd=REPO_ROOT, check=True)
@@ -107,7 +113,7 @@ def publish_layers(aws: Callable[[str], Any], bucket: str, unique: Callable[[str
             Content={"S3Bucket": bucket, "S3Key": key},
             CompatibleRuntimes=["python3.12"],
         )
-        arns.append(layer["LayerVersionArn"])
+        arns[name] = layer["LayerVersionArn"]
     return arns
 
 
@@ -170,7 +176,9 @@ def stack(aws, unique, tmp_path_factory) -> Iterator[Stack]:
         function_name = unique(f"retrain-{name.replace('_', '-')}")
         response = lambdas.create_function(
             FunctionName=function_name, Runtime="python3.12", Role=ROLE_ARN,
-            Handler=f"{name}.handler", Code={"ZipFile": code}, Layers=layers,
+            Handler=f"{name}.handler", Code={"ZipFile": code},
+            # Each task gets the layers the stack gives it (infra/catalog.py).
+            Layers=[layers[layer] for layer in FUNCTIONS[name].layers],
             Timeout=900, MemorySize=3008, Environment={"Variables": environment},
         )
         lambdas.get_waiter("function_active_v2").wait(FunctionName=function_name)
