@@ -44,14 +44,18 @@ def file_sha256(path: str | Path) -> str:
 def load_dataset(path: str | Path, schema: Schema) -> Dataset:
     """Read a CSV, rename headers to fields, and check every value against the schema.
 
-    Blank numeric cells are filled only where the schema gives `fill_blank`; any
-    other blank, unknown category or unknown label raises `DataError` naming the
-    column and how many rows are affected.
+    Blank numeric cells are filled only where the schema gives `fill_blank`. Any
+    other blank, a value outside the schema's range, an unknown category or an
+    unknown label raises `DataError`, naming the column and how many rows it affects.
     """
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     except FileNotFoundError as exc:
         raise DataError(f"data file not found: {path}") from exc
+    except pd.errors.EmptyDataError as exc:
+        raise DataError(f"data file {path} is empty: it needs a header row and data rows") from exc
+    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise DataError(f"data file {path} is not a UTF-8 CSV file: {exc}") from exc
     missing = [column for column in schema.column_to_field() if column not in raw.columns]
     if missing:
         raise DataError(f"{path}: missing columns {missing}")
@@ -84,7 +88,18 @@ def features_from_text(
             text = text.mask(blank, str(feature.fill_blank))
         values = pd.to_numeric(text, errors="coerce")
         if values.isna().any():
-            raise DataError(f"column {feature.column!r}: {int(values.isna().sum())} non-numeric values")
+            first = int(values.isna().to_numpy().argmax())
+            raise DataError(
+                f"column {feature.column!r}: {int(values.isna().sum())} non-numeric values, "
+                f"the first in data row {first + 1}"
+            )
+        outside = (values < feature.min) | (values > feature.max)
+        if outside.any():
+            raise DataError(
+                f"column {feature.column!r}: {int(outside.sum())} values outside the schema's "
+                f"range {feature.min:g} to {feature.max:g}, the first in data row "
+                f"{int(outside.to_numpy().argmax()) + 1}; the API would reject them too"
+            )
         columns[feature.field] = values.astype("float64")
     for feature in schema.categorical:
         text = frame[feature.field].astype(str).str.strip()

@@ -52,7 +52,8 @@ class StackOutputs:
         return self.values["ApiUrl"].rstrip("/")
 
     def api_key(self, session: Any) -> str:
-        response = session.client("apigateway").get_api_key(
+        client = session.client("apigateway", endpoint_url=self.endpoint or None)
+        response = client.get_api_key(
             apiKey=self.values["ApiKeyId"], includeValue=True
         )
         return response["value"]

@@ -18,7 +18,10 @@ def request_json(
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
     if api_key:
         headers["x-api-key"] = api_key
-    request = urllib.request.Request(url, data=data, headers=headers, method=method)
+    try:
+        request = urllib.request.Request(url, data=data, headers=headers, method=method)
+    except ValueError as error:
+        raise ChurnopsError(f"invalid URL {url!r}: {error}; expected http://HOST[:PORT]/PATH") from error
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, _parse(response.read(), url)

@@ -30,7 +30,7 @@ class RequestInvalid(ChurnopsError):
 
 
 class BatchTooLarge(ChurnopsError):
-    """A batch holds more customers than the configured maximum."""
+    """A batch contains more customers than the configured maximum."""
 
     def __init__(self, size: int, limit: int):
         self.size = size
@@ -59,8 +59,13 @@ def validate_records(records: list[Any], schema: Schema) -> list[dict[str, Any]]
     try:
         models = _batch_adapter(schema.to_json()).validate_python(records)
     except ValidationError as exc:
-        raise RequestInvalid([_from_pydantic(item) for item in exc.errors()]) from None
+        raise RequestInvalid(errors_from_pydantic(exc)) from None
     return [model.model_dump() for model in models]
+
+
+def errors_from_pydantic(error: ValidationError) -> list[dict[str, Any]]:
+    """List a pydantic error's problems as {"index", "field", "problem"} dicts."""
+    return [_from_pydantic(item) for item in error.errors()]
 
 
 @functools.lru_cache(maxsize=8)
@@ -96,7 +101,7 @@ def _whole_number(value: float) -> float:
 def _from_pydantic(item: dict[str, Any]) -> dict[str, Any]:
     location = list(item["loc"])
     index = location.pop(0) if location and isinstance(location[0], int) else None
-    field_name = ".".join(str(part) for part in location) or "body"
+    field_name = ".".join(str(part) for part in location) or ("instances" if index is not None else "body")
     return _error(index, field_name, _problem(item))
 
 
@@ -111,6 +116,8 @@ def _problem(item: dict[str, Any]) -> str:
         return "must be a number"
     if kind == "string_type":
         return "must be a string"
+    if kind == "bool_type":
+        return "must be true or false"
     if kind == "finite_number":
         return "must be a finite number"
     if kind == "greater_than_equal":

@@ -112,8 +112,8 @@ def real_customers(seed: int = 11) -> tuple[list[dict], list[dict], dict[str, bo
 def post_outcomes(api: Api, customers: list[dict], outcomes: dict[str, bool]) -> int:
     joined = 0
     feedback = [{"customer_id": c["customer_id"], "churn": outcomes[c["customer_id"]]} for c in customers]
-    for start in range(0, len(feedback), 250):
-        joined += len(api.call("POST", "/feedback", {"instances": feedback[start:start + 250]})["joined"])
+    for start in range(0, len(feedback), 100):
+        joined += len(api.call("POST", "/feedback", {"instances": feedback[start:start + 100]})["joined"])
     return joined
 
 
@@ -207,7 +207,7 @@ def run(outputs: StackOutputs, workdir: Path, log: Log) -> dict[str, Any]:
     log("waiting for the retrain workflow to train, validate and ask for approval")
     approval = wait_for_approval(operator, session, monitor["retrain"]["execution_arn"])
     log(f"approving version {approval['version']} (request {approval['approval_id']}) as {OPERATOR}")
-    operator.run("approvals", "approve", approval["approval_id"], "--reason", "better on the new customers")
+    operator.run("approvals", "approve", approval["approval_id"], "--reason", "within the validation margin on the holdout; trained on the new customers")
     execution = wait_for_execution(session, monitor["retrain"]["execution_arn"])
     log(f"workflow finished: {execution['status']}")
     api.wait_for_version(approval["version"], log)

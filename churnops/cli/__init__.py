@@ -46,6 +46,13 @@ def main(argv: list[str] | None = None) -> int:
     except ChurnopsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        # A file the user named cannot be read or written: name it and the reason.
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 2
+    except UnicodeDecodeError as exc:
+        print(f"error: input is not valid UTF-8 text ({exc.reason} at byte {exc.start})", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

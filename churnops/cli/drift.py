@@ -17,7 +17,8 @@ def register(subparsers: Any) -> None:
         "drift",
         help="test a data window for drift against a reference",
         description="Test every feature of --current against the reference and print "
-        "the verdict. Exits 0 without drift, 1 when drift is detected, 2 on an error.",
+        "the verdict. Exits 0 without drift, 1 when drift is detected, 2 on an error, "
+        "3 when the window has too few rows to decide.",
     )
     parser.add_argument("--reference", required=True, type=Path,
                         help="training CSV, or a profile.json written next to model.onnx")
@@ -36,7 +37,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Load both sides, run the check, print it; return 1 when drift is detected."""
+    """Load both sides, run the check, print it; return the exit code the help lists."""
     from churnops.drift import DriftConfig, check_drift
     from churnops.drift.report import render_html, report_json
     from churnops.drift.window import read_window_csv
@@ -55,7 +56,9 @@ def run(args: argparse.Namespace) -> int:
     if args.html:
         _write(args.html, render_html(report, title=f"Drift of {args.current.name}"))
     print(report_json(report) if args.json else _summary(report))
-    return 1 if report["drift_detected"] else 0
+    if report["drift_detected"]:
+        return 1
+    return 3 if report["verdict"] == "insufficient data" else 0
 
 
 def _reference_profile(path: Path, schema_path: Path | None) -> dict[str, Any]:

@@ -35,6 +35,14 @@ def register(subparsers: Any) -> None:
         help="start LocalStack if needed, build the assets and deploy the stack with cdklocal",
     )
     ship.set_defaults(handler=_deploy)
+    outputs = actions.add_parser(
+        "outputs", help="print the deployed stack's outputs and the API's local base URL as JSON"
+    )
+    outputs.add_argument(
+        "--with-key", action="store_true",
+        help="also print the API key's value (LocalStack's; never use this on real AWS output)",
+    )
+    outputs.set_defaults(handler=_outputs)
 
 
 def _up(args: argparse.Namespace) -> int:
@@ -62,6 +70,21 @@ def _deploy(args: argparse.Namespace) -> int:
     started = local.up()
     outputs = deploy.deploy(started["endpoint"], log=lambda line: print(line, file=sys.stderr))
     print(json.dumps({**outputs.values, "ApiBaseUrl": outputs.api_url}, indent=2))
+    return 0
+
+
+def _outputs(args: argparse.Namespace) -> int:
+    import boto3
+
+    from churnops import deploy, local
+
+    outputs = deploy.read_outputs(local.endpoint())
+    values = {**outputs.values, "ApiBaseUrl": outputs.api_url}
+    if args.with_key:
+        session = boto3.Session(region_name="us-east-1", aws_access_key_id="test",
+                                aws_secret_access_key="test")
+        values["ApiKey"] = outputs.api_key(session)
+    print(json.dumps(values, indent=2))
     return 0
 
 

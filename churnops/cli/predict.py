@@ -48,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         predictions = model.score(parse_instances(payload, args.max_batch))
     except RequestInvalid as exc:
-        print(f"error: invalid request ({len(exc.errors)} problems):", file=sys.stderr)
+        count = len(exc.errors)
+        print(f"error: invalid request ({count} problem{'s' if count != 1 else ''}):", file=sys.stderr)
         for error in exc.errors:
             where = "" if error["index"] is None else f"instances[{error['index']}]."
             print(f"  {where}{error['field']}: {error['problem']}", file=sys.stderr)
@@ -65,7 +66,8 @@ def _call_api(args: argparse.Namespace, payload: Any) -> int:
     print(json.dumps(body, indent=2))
     if status == 200:
         return 0
-    print(f"error: the API returned HTTP {status}", file=sys.stderr)
+    hint = "; set --api-key or CHURNOPS_API_KEY" if status == 403 else ""
+    print(f"error: the API returned HTTP {status}{hint}", file=sys.stderr)
     return 2
 
 

@@ -25,6 +25,8 @@ def read_window_csv(path: str | Path, schema: Schema) -> pd.DataFrame:
         raise DriftError(f"current data file not found: {path}") from exc
     except pd.errors.EmptyDataError as exc:
         raise DriftError(f"current data file {path} has no header row") from exc
+    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise DriftError(f"current data file {path} is not a UTF-8 CSV file: {exc}") from exc
     frame = raw.rename(columns=schema.column_to_field())
     missing = [name for name in schema.feature_order if name not in frame.columns]
     if missing:

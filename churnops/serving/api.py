@@ -12,6 +12,7 @@ import base64
 import json
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -24,10 +25,17 @@ from churnops.registry.store import RegistryStore
 from churnops.serving.model_holder import ModelHolder
 from churnops.serving.prediction_log import PredictionLog, PredictionLogUnavailable, PredictionNotFound
 from churnops.serving.settings import ServingSettings
-from churnops.validation import BatchTooLarge, RequestInvalid, parse_instances, validate_records
+from churnops.validation import (
+    BatchTooLarge,
+    RequestInvalid,
+    errors_from_pydantic,
+    parse_instances,
+    validate_records,
+)
 
 logger = logging.getLogger(__name__)
 JSON_TYPES = ("application/json",)
+FEEDBACK_WORKERS = 16
 
 
 @dataclass(frozen=True)
@@ -43,7 +51,7 @@ class Request:
 class Outcome(BaseModel):
     """An observed outcome for a customer scored earlier."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="ignore", strict=True)
     customer_id: str = Field(min_length=1, max_length=128)
     churn: bool
     observed_at: str | None = Field(default=None, max_length=40)
@@ -101,16 +109,25 @@ class PredictionService:
             outcomes = _OUTCOMES.validate_python(instances)
         except _REQUEST_ERRORS as error:
             return _error_response(error)
-        joined, unmatched = [], []
-        for outcome in outcomes:
-            try:
-                row = self.log.record_outcome(outcome.customer_id, outcome.churn, outcome.observed_at)
-                joined.append({"customer_id": outcome.customer_id, "model_version": row["model_version"]})
-            except PredictionNotFound:
-                unmatched.append(outcome.customer_id)
+        # Each outcome costs a Query and an UpdateItem. Run in parallel, because 2,000
+        # round trips in a row for 1,000 outcomes can exceed the function's timeout.
+        with ThreadPoolExecutor(max_workers=FEEDBACK_WORKERS) as pool:
+            rows = list(pool.map(self._record_outcome, outcomes))
+        joined = [row for row in rows if row is not None]
+        unmatched = [o.customer_id for o, row in zip(outcomes, rows, strict=True) if row is None]
         if unmatched and not joined:
             return 404, {"message": "no logged prediction for these customers", "unmatched": unmatched}
         return 200, {"joined": joined, "unmatched": unmatched}
+
+    def _record_outcome(self, outcome: Outcome) -> dict[str, Any] | None:
+        try:
+            row = self.log.record_outcome(outcome.customer_id, outcome.churn, outcome.observed_at)
+        except PredictionNotFound:
+            return None
+        joined = {"customer_id": outcome.customer_id, "model_version": row["model_version"]}
+        if row.get("previous_label") is not None:
+            joined["replaced_label"] = row["previous_label"]
+        return joined
 
     def describe_model(self) -> tuple[int, dict[str, Any]]:
         try:
@@ -141,6 +158,8 @@ class PredictionService:
             return json.loads(raw, parse_constant=lambda name: float("nan"))
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
             raise _ClientError(400, f"body is not valid JSON: {error}") from error
+        except RecursionError as error:
+            raise _ClientError(400, "body is not valid JSON: it is nested too deeply") from error
 
     def _log_predictions(self, customers, predictions, version, request_id, id_field, metrics) -> None:
         try:
@@ -169,7 +188,7 @@ def _error_response(error: Exception) -> tuple[int, dict[str, Any]]:
     if isinstance(error, RequestInvalid):
         return 400, {"message": "invalid request", "errors": error.errors}
     if isinstance(error, ValidationError):
-        return 400, {"message": "invalid request", "errors": _outcome_errors(error)}
+        return 400, {"message": "invalid request", "errors": errors_from_pydantic(error)}
     return 503, {"message": str(error)}
 
 
@@ -179,12 +198,3 @@ def _record_metrics(metrics: Any, predictions: list[dict[str, Any]], version: in
     mean = sum(p["churn_probability"] for p in predictions) / len(predictions)
     metrics.add_metric(name="MeanChurnProbability", unit="None", value=mean)
     metrics.add_metadata(key="model_version", value=version)
-
-
-def _outcome_errors(error: ValidationError) -> list[dict[str, Any]]:
-    problems = []
-    for item in error.errors():
-        location = list(item["loc"])
-        index = location.pop(0) if location and isinstance(location[0], int) else None
-        problems.append({"index": index, "field": ".".join(map(str, location)) or "body", "problem": item["msg"]})
-    return problems

@@ -103,7 +103,8 @@ class PredictionLog:
                     f"the prediction for customer {customer_id!r} expired before its outcome arrived"
                 ) from error
             raise PredictionLogUnavailable(f"UpdateItem on {self._table} failed: {error}") from error
-        return {**latest, "label": churned, "labelled_at": labelled_at}
+        return {**latest, "label": churned, "labelled_at": labelled_at,
+                "previous_label": latest.get("label")}
 
     def read_window(self, start: datetime, end: datetime) -> Iterator[dict[str, Any]]:
         """Yield every prediction scored in [start, end), day partition by day partition."""

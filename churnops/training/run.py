@@ -21,6 +21,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from churnops.data import Dataset
+from churnops.errors import ChurnopsError
 from churnops.export import PARITY_TOLERANCE, check_parity, to_onnx
 from churnops.schema import Schema
 from churnops.training import outputs
@@ -45,6 +46,33 @@ class TrainingConfig:
     families: Sequence[str] = DEFAULT_FAMILIES
     parity_tolerance: float = PARITY_TOLERANCE
 
+    def __post_init__(self) -> None:
+        unknown = [name for name in self.families if name not in FAMILIES]
+        if unknown or not self.families:
+            raise TrainingError(
+                f"unknown model families {unknown or '(none given)'}; choose from {sorted(FAMILIES)}"
+            )
+        if not 0.05 <= self.holdout_fraction <= 0.5:
+            raise TrainingError(f"holdout fraction must be 0.05-0.5, got {self.holdout_fraction}")
+        if self.cv_folds < 2:
+            raise TrainingError(f"cross-validation needs at least 2 folds, got {self.cv_folds}")
+
+
+class TrainingError(ChurnopsError, ValueError):
+    """Training settings or data cannot produce a trustworthy model."""
+
+
+def check_trainable(labels: np.ndarray, config: TrainingConfig) -> None:
+    """Raise TrainingError unless each class has enough rows for the holdout and the folds."""
+    churned = int(labels.sum())
+    stayed = int(len(labels) - churned)
+    needed = max(10, int(np.ceil(2 * config.cv_folds / (1 - config.holdout_fraction))))
+    if min(churned, stayed) < needed:
+        raise TrainingError(
+            f"training needs at least {needed} customers of each class for a holdout and "
+            f"{config.cv_folds} folds; the data has {churned} churned and {stayed} stayed"
+        )
+
 
 def train(
     dataset: Dataset,
@@ -54,6 +82,7 @@ def train(
     progress: Progress = lambda message: None,
 ) -> dict[str, Any]:
     """Train, gate and write a model directory; return the run record."""
+    check_trainable(dataset.labels, config)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"

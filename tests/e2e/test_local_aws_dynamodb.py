@@ -130,3 +130,51 @@ def test_ttl_setting_round_trips(aws, table):
     described = client.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
     assert described["TimeToLiveStatus"] == "ENABLED"
     assert described["AttributeName"] == "expires_at"
+
+
+def test_cancelled_transaction_keeps_concurrent_commits(aws, table):
+    """A transaction cancelled beside committing ones must not undo their writes."""
+    import threading
+
+    client = aws("dynamodb")
+    key = {"model_name": {"S": "counter"}, "model_version": {"N": "0"}}
+    client.put_item(TableName=table, Item={**key, "count": {"N": "0"}, "stage": {"S": "None"}})
+    # A larger table makes moto's copy-and-restore slower, so the race window is wider.
+    for start in range(1, 1001, 25):
+        client.batch_write_item(RequestItems={table: [
+            {"PutRequest": {"Item": {"model_name": {"S": "filler"}, "model_version": {"N": str(n)},
+                                     "stage": {"S": "None"}}}}
+            for n in range(start, start + 25)
+        ]})
+    committed = []
+
+    def increment() -> None:
+        for _ in range(60):
+            client.transact_write_items(TransactItems=[{"Update": {
+                "TableName": table, "Key": key, "UpdateExpression": "ADD #c :one",
+                "ExpressionAttributeNames": {"#c": "count"},
+                "ExpressionAttributeValues": {":one": {"N": "1"}},
+            }}])
+            committed.append(1)
+
+    def cancel() -> None:
+        for _ in range(60):
+            with pytest.raises(ClientError, match="TransactionCanceled"):
+                client.transact_write_items(TransactItems=[
+                    {"Update": {
+                        "TableName": table, "Key": key, "UpdateExpression": "SET stage = :s",
+                        "ExpressionAttributeValues": {":s": {"S": "Staging"}},
+                    }},
+                    {"Put": {
+                        "TableName": table, "Item": {**key, "stage": {"S": "x"}},
+                        "ConditionExpression": "attribute_not_exists(model_name)",
+                    }},
+                ])
+
+    threads = [threading.Thread(target=increment), threading.Thread(target=cancel)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    item = client.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]
+    assert int(item["count"]["N"]) == len(committed) == 60

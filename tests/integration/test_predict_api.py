@@ -223,6 +223,7 @@ def test_feedback_validation(api):
     status, body = call(api, rest_event("POST", "/feedback", {"customer_id": "a", "churn": "yes"}))
     assert status == 400
     assert body["errors"][0]["field"] == "churn"
+    assert body["errors"][0]["problem"] == "must be true or false"
 
 
 def test_get_model_describes_production(api):
@@ -243,3 +244,29 @@ def test_unexpected_error_is_500_with_request_id(api, valid_customer, monkeypatc
     assert status == 500
     assert body["request_id"].startswith("req-")
     assert "disk on fire" not in json.dumps(body)
+
+
+def test_deeply_nested_body_gets_400(api):
+    body = '{"instances": ' + "[" * 5000 + "]" * 5000 + "}"
+    status, result = call(api, rest_event("POST", "/predict", raw=body))
+    assert status == 400
+    assert "nested too deeply" in result["message"]
+
+
+def test_repeated_feedback_reports_replaced_label(api, valid_customer):
+    call(api, rest_event("POST", "/predict", valid_customer))
+    call(api, rest_event("POST", "/feedback", {"customer_id": "7590-VHVEG", "churn": True}))
+    status, body = call(api, rest_event("POST", "/feedback", {"customer_id": "7590-VHVEG", "churn": False}))
+    assert status == 200
+    assert body["joined"][0]["replaced_label"] is True
+
+
+def test_feedback_batch_joins_every_customer(api, valid_customer):
+    batch = [dict(valid_customer, customer_id=f"f{i}") for i in range(60)]
+    call(api, rest_event("POST", "/predict", {"instances": batch}))
+    outcomes = [{"customer_id": f"f{i}", "churn": i % 2 == 0} for i in range(60)]
+    outcomes.append({"customer_id": "never-scored", "churn": True})
+    status, body = call(api, rest_event("POST", "/feedback", {"instances": outcomes}))
+    assert status == 200
+    assert len(body["joined"]) == 60
+    assert body["unmatched"] == ["never-scored"]

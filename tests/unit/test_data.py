@@ -41,3 +41,25 @@ def test_missing_column_named(tmp_path, telco_schema):
 def test_missing_file_named(telco_schema):
     with pytest.raises(DataError, match="data file not found"):
         load_dataset("/nonexistent/telco.csv", telco_schema)
+
+
+def test_empty_file_explained(tmp_path, telco_schema):
+    path = tmp_path / "empty.csv"
+    path.write_text("")
+    with pytest.raises(DataError, match="is empty"):
+        load_dataset(path, telco_schema)
+
+
+def test_non_utf8_file_explained(tmp_path, telco_schema):
+    path = tmp_path / "binary.csv"
+    path.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(DataError, match="not a UTF-8 CSV file"):
+        load_dataset(path, telco_schema)
+
+
+def test_value_outside_schema_range_rejected(tmp_path, telco_schema):
+    text = TELCO_CSV.read_text().replace(",29.85,29.85,No", ",-5,29.85,No", 1)
+    path = tmp_path / "negative.csv"
+    path.write_text(text)
+    with pytest.raises(DataError, match="'MonthlyCharges': 1 values outside the schema's range"):
+        load_dataset(path, telco_schema)

@@ -15,7 +15,8 @@ from churnops.data import load_dataset
 from churnops.export import ParityError
 from churnops.schema import load_schema
 from churnops.scoring import ChurnModel
-from churnops.training.run import TrainingConfig, train
+from tests.conftest import TELCO_CSV
+from churnops.training.run import TrainingConfig, TrainingError, train
 
 FAST = TrainingConfig(families=("logistic_regression", "random_forest"), cv_folds=3)
 
@@ -136,3 +137,18 @@ def test_second_schema_trains_and_scores(tmp_path):
     (result,) = model.score([{"account": "A1", "months_active": 3, "weekly_hours": 1.5, "plan": "basic"}])
     assert result["account"] == "A1"
     assert 0.0 <= result["churn_probability"] <= 1.0
+
+
+def test_one_class_data_rejected(tmp_path, telco_schema):
+    lines = TELCO_CSV.read_text().splitlines()
+    path = tmp_path / "one_class.csv"
+    path.write_text("\n".join([lines[0], *[line for line in lines[1:] if line.endswith(",No")][:200]]))
+    with pytest.raises(TrainingError, match="the data has 0 churned and 200 stayed"):
+        train(load_dataset(path, telco_schema), telco_schema, tmp_path / "model", FAST)
+    assert not (tmp_path / "model").exists()
+
+
+def test_unknown_family_rejected():
+    with pytest.raises(TrainingError, match="unknown model families \\['bogus'\\]"):
+        TrainingConfig(families=("bogus",))
+

@@ -62,7 +62,7 @@ def test_errors_across_rows_keep_their_index(valid_customer, telco_schema):
     second = dict(valid_customer, tenure=-5)
     found = problems([valid_customer, second, "not an object"], telco_schema)
     assert (1, "tenure") in found
-    assert found[(2, "body")] == "must be a JSON object"
+    assert found[(2, "instances")] == "must be a JSON object"
 
 
 def test_unicode_and_extra_fields(valid_customer, telco_schema):

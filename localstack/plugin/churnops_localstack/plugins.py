@@ -6,6 +6,7 @@ Imports stay inside the factories so that listing plugins loads no LocalStack se
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from localstack.services.lambda_.invocation.plugins import RuntimeExecutorPlugin
@@ -34,4 +35,27 @@ def dynamodb_moto() -> Service:
     from churnops_localstack.dynamodb import MotoDynamoDBProvider
 
     provider = MotoDynamoDBProvider()
-    return Service.for_provider(provider, dispatch_table_factory=MotoFallbackDispatcher)
+    return Service.for_provider(
+        provider, dispatch_table_factory=lambda p: serialized(MotoFallbackDispatcher(p))
+    )
+
+
+def serialized(table: dict[str, Any]) -> dict[str, Any]:
+    """Run one DynamoDB request at a time, as DynamoDB applies each request atomically.
+
+    moto applies a transaction by copying the tables and restoring the copies when a
+    condition fails, without a lock: a cancelled transaction running beside another
+    request can undo that request's committed write. Serialising the requests makes
+    every request, each transaction included, atomic again; clients still race
+    between their own reads and writes, as they do on AWS.
+    """
+    lock = threading.Lock()
+
+    def locked(handler: Any) -> Any:
+        def call(context: Any, request: Any) -> Any:
+            with lock:
+                return handler(context, request)
+
+        return call
+
+    return {operation: locked(handler) for operation, handler in table.items()}
