@@ -4,7 +4,7 @@ churnops: the Lambda handler handles an API Gateway event for `POST /predict`
 (validation, ONNX scoring, prediction log written to DynamoDB in moto). Case
 study: a Flask app's test client posts the same customer to a route that builds
 a one-row DataFrame, calls a scikit-learn pipeline and appends to a list. Cold
-start runs each side in a fresh process: imports, model load, first answer.
+start runs each side in a fresh process: imports, model load, first response.
 
     .venv/bin/python benchmarks/predict_handler.py
 """

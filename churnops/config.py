@@ -1,4 +1,4 @@
-"""Where churnops keeps its state: table, bucket and model names.
+"""Locations of churnops state: table, bucket and model names.
 
 Every Lambda, the CDK stack and the CLI read the same environment variables, and
 the defaults are the names the CDK stack gives its resources. The AWS endpoint is

@@ -41,6 +41,18 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+def read_csv_text(path: str | Path, description: str) -> pd.DataFrame:
+    """Read a CSV with every cell as text; raise DataError naming `description` and `path`."""
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    except FileNotFoundError as exc:
+        raise DataError(f"{description} not found: {path}") from exc
+    except pd.errors.EmptyDataError as exc:
+        raise DataError(f"{description} {path} is empty: it needs a header row") from exc
+    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise DataError(f"{description} {path} is not a UTF-8 CSV file: {exc}") from exc
+
+
 def load_dataset(path: str | Path, schema: Schema) -> Dataset:
     """Read a CSV, rename headers to fields, and check every value against the schema.
 
@@ -48,14 +60,7 @@ def load_dataset(path: str | Path, schema: Schema) -> Dataset:
     other blank, a value outside the schema's range, an unknown category or an
     unknown label raises `DataError`, naming the column and how many rows it affects.
     """
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError as exc:
-        raise DataError(f"data file not found: {path}") from exc
-    except pd.errors.EmptyDataError as exc:
-        raise DataError(f"data file {path} is empty: it needs a header row and data rows") from exc
-    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise DataError(f"data file {path} is not a UTF-8 CSV file: {exc}") from exc
+    raw = read_csv_text(path, "data file")
     missing = [column for column in schema.column_to_field() if column not in raw.columns]
     if missing:
         raise DataError(f"{path}: missing columns {missing}")

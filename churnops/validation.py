@@ -1,7 +1,7 @@
 """Request validation derived from the feature schema, with every problem listed.
 
-A pydantic model is built from the schema once per schema; a whole batch is
-validated in one call so that the error list covers every row and field. Messages
+A pydantic model is built once per schema. A whole batch is validated in one
+call, so the error list covers every row and field. Messages
 name the field and the rule but never echo the client's value back, because the
 values are customer data.
 """

@@ -1,4 +1,4 @@
-"""What goes into each Lambda: code asset, handler and layers.
+"""Contents of each Lambda: code asset, handler and layers.
 
 Plain data with no CDK import, shared by the build script (which assembles the
 assets) and the constructs (which deploy them).

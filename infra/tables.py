@@ -53,7 +53,7 @@ class Tables(Construct):
         removal = RemovalPolicy.RETAIN if retain_data else RemovalPolicy.DESTROY
         self.registry = self._table("Registry", registry_table, removal)
         self.audit = self._table("Audit", audit_table, removal)
-        # Predictions expire: `expires_at` holds epoch seconds set by the writer.
+        # Predictions expire: `expires_at` contains epoch seconds set by the writer.
         self.predictions = self._table(
             "Predictions", predictions_table, removal, ttl_attribute="expires_at"
         )

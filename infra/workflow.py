@@ -55,7 +55,7 @@ class Workflow(Construct):
                 placeholder: functions[name].function_arn
                 for placeholder, name in ASL_SUBSTITUTIONS.items()
             },
-            # State data holds S3 keys and metrics, never customer records.
+            # State data contains S3 keys and metrics, never customer records.
             logs=sfn.LogOptions(
                 destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=True
             ),

@@ -13,20 +13,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from churnops.data import read_csv_text
 from churnops.drift.errors import DriftError
 from churnops.schema import Schema
 
 
 def read_window_csv(path: str | Path, schema: Schema) -> pd.DataFrame:
     """Read a CSV with either the schema's CSV headers or its field names."""
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError as exc:
-        raise DriftError(f"current data file not found: {path}") from exc
-    except pd.errors.EmptyDataError as exc:
-        raise DriftError(f"current data file {path} has no header row") from exc
-    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise DriftError(f"current data file {path} is not a UTF-8 CSV file: {exc}") from exc
+    raw = read_csv_text(path, "current data file")
     frame = raw.rename(columns=schema.column_to_field())
     missing = [name for name in schema.feature_order if name not in frame.columns]
     if missing:

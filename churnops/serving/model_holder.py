@@ -111,6 +111,6 @@ class ModelHolder:
         return data
 
     def _report(self, error: Exception, action: str) -> None:
-        kept = self._served.record.version if self._served else None
-        logger.error("%s: %s; still serving version %s", action, error, kept)
+        serving = self._served.record.version if self._served else None
+        logger.error("%s: %s; still serving version %s", action, error, serving)
         self._on_load_failure(error)

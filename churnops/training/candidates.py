@@ -91,7 +91,7 @@ def round_tree_thresholds(pipeline: Pipeline) -> int:
     """Round every split threshold down to the nearest float32; return how many moved.
 
     scikit-learn compares float32 features with float64 thresholds, while ONNX
-    tree operators store float32 thresholds. For a float32 value x, `x <= t` holds
+    tree operators store float32 thresholds. For a float32 value x, `x <= t` is true
     exactly when `x <= float32_round_down(t)`, so this leaves scikit-learn's
     predictions bit for bit unchanged and makes the ONNX export decide the same.
     """

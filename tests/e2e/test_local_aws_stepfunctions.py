@@ -120,7 +120,7 @@ def test_task_token_success_completes(aws, workflow, wait_for, unique):
     assert output["train"] == {"auc": 0.84}
     assert output["approval"] == {"approved": True}
     # A used token is rejected. The error code differs between emulators and AWS:
-    # LocalStack says InvalidToken, MiniStack TaskDoesNotExist, AWS TaskTimedOut.
+    # LocalStack returns InvalidToken, MiniStack TaskDoesNotExist, AWS TaskTimedOut.
     with pytest.raises(ClientError) as rejected:
         stepfunctions.send_task_success(taskToken=token, output="{}")
     code = rejected.value.response["Error"]["Code"]

@@ -46,7 +46,7 @@ def test_missing_file_named(telco_schema):
 def test_empty_file_explained(tmp_path, telco_schema):
     path = tmp_path / "empty.csv"
     path.write_text("")
-    with pytest.raises(DataError, match="is empty"):
+    with pytest.raises(DataError, match="is empty: it needs a header row"):
         load_dataset(path, telco_schema)
 
 
